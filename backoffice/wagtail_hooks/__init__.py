@@ -1,0 +1,8 @@
+"""The back office in the Wagtail admin: Wagtail imports `backoffice.wagtail_hooks` and finds the hooks here.
+
+`catalog` declares a viewset for every entity and the menu groups (Клиенты, Учёт, Расчёты);
+`billing_runs` adds the «Запустить расчёт» screen and `exchange` the «Загрузка и выгрузка» screens under «Расчёты»,
+`acquiring` adds «Оплаты картой» and «Уведомления эквайера» there.
+"""
+
+from . import acquiring, billing_runs, catalog, exchange  # noqa: F401

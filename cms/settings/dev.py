@@ -1,0 +1,6 @@
+"""The embedded default of `make run`: SQLite, inline tasks, console e-mail."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
