@@ -7,9 +7,11 @@ nothing matches every word, questions matching any of them are shown instead.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from wagtail.search.backends import get_search_backend
+
+from cms.cache import content_cached
 
 from .models import FaqGroup, FaqQuestion
 
@@ -28,9 +30,13 @@ class GroupOfQuestions:
         return self.total - len(self.questions)
 
 
-def faq_groups() -> QuerySet[FaqGroup]:
-    """The groups that have at least one published question: the «Все вопросы» selector."""
-    return FaqGroup.objects.filter(Exists(FaqQuestion.objects.filter(group=OuterRef("pk"), live=True)))
+def faq_groups() -> list[FaqGroup]:
+    """The groups that have at least one published question: the «Все вопросы» selector (cached until the FAQ
+    changes)."""
+    return content_cached(
+        "faq-groups",
+        lambda: list(FaqGroup.objects.filter(Exists(FaqQuestion.objects.filter(group=OuterRef("pk"), live=True)))),
+    )
 
 
 def _normalised(query: str) -> str:
@@ -42,8 +48,15 @@ def faq_search(*, query: str = "", group_id: int | None = None) -> list[GroupOfQ
     """The accordion: groups in their order, each with its published questions (matching `query` if given).
 
     With neither a phrase nor a group, each group shows its first GROUP_PREVIEW questions and how many it has in
-    all (a link opens the whole group), so the page stays light with thousands of questions. Two queries either way.
+    all (a link opens the whole group), so the page stays light with thousands of questions. Two queries either way;
+    the page without a phrase is the same for everyone, so it is cached until the FAQ changes.
     """
+    if not _normalised(query):
+        return content_cached(f"faq-search:{group_id or ''}", lambda: _faq_search(query="", group_id=group_id))
+    return _faq_search(query=query, group_id=group_id)
+
+
+def _faq_search(*, query: str, group_id: int | None) -> list[GroupOfQuestions]:
     questions = FaqQuestion.objects.filter(live=True).select_related("group")
     if group_id:
         questions = questions.filter(group_id=group_id)
@@ -75,9 +88,12 @@ def faq_search(*, query: str = "", group_id: int | None = None) -> list[GroupOfQ
 
 def faq_for_topic(*, topic: str) -> list[FaqQuestion]:
     """The published answers tagged with an appeal topic's code, shown in the wizard before the customer writes."""
-    return list(
-        FaqQuestion.objects.filter(live=True, topics__name__iexact=topic)
-        .select_related("group")
-        .order_by("group__sort_order", "sort_order", "pk")
-        .distinct()
+    return content_cached(
+        f"faq-topic:{topic.lower()}",
+        lambda: list(
+            FaqQuestion.objects.filter(live=True, topics__name__iexact=topic)
+            .select_related("group")
+            .order_by("group__sort_order", "sort_order", "pk")
+            .distinct()
+        ),
     )

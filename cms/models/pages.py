@@ -74,3 +74,10 @@ class CompanySettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("Контакты компании")
+
+    @classmethod
+    def _get_or_create(cls):
+        # Every page shows the contacts: read them from the shared cache, not the database (cms/cache.py).
+        from ..cache import content_cached
+
+        return content_cached("company-settings", super()._get_or_create)

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from backoffice.models import Meter, SavedCard
+from backoffice.models import Meter, Notification, SavedCard
 from backoffice.services.acquiring import acquiring_card_binding_start
 from selfservice.models import ContractBinding, ContractRole, UserSession
 from tests.backoffice.acquiring import return_url, start_payment
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 # Addresses whose parameters are not an object of a cabinet: a token proves itself (another user's is a 404
 # too, see test_contracts.py and test_recovery.py).
-NOT_OBJECT_ADDRESSES = {"password_set", "contract_confirm"}
+# A one-time link, and a service of the public catalog: not objects of a cabinet.
+NOT_OBJECT_ADDRESSES = {"password_set", "contract_confirm", "service"}
 
 
 @pytest.fixture
@@ -60,6 +61,10 @@ def stranger():
         "card": SavedCard.objects.create(user=user, provider="sandbox", token="card_stranger", last4="9256"),
         # Appeals (issue 8): a filed appeal with a file and documents to sign, a draft with a file chosen.
         **appeals_of(user, contract),
+        # The notifications centre (issue 9)
+        "notification": Notification.objects.create(
+            user=user, kind=Notification.Kind.CONTRACT_ADDED, title="Вам добавлен договор"
+        ),
     }
 
 
@@ -149,6 +154,9 @@ OBJECT_ADDRESSES = {
     "appeal_draft_delete": (lambda s: [s["draft"].pk], "post"),
     "appeal_draft_file_remove": (lambda s: [s["draft"].pk, s["draft_file"].pk], "post"),
     "appeal_sign_submission": (lambda s: [s["draft"].pk], "post"),
+    # Notifications (issue 9)
+    "notification_open": (lambda s: [s["notification"].pk], "get"),
+    "notification_dismiss": (lambda s: [s["notification"].pk], "post"),
 }
 
 
