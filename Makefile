@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/energokabinet_bench
 
-.PHONY: run test e2e lint format bench setup sysdeps static messages worker beat clean
+.PHONY: run test e2e lint format bench load setup sysdeps static messages worker beat clean
 
 ## run: install everything, migrate, load the demo data and serve http://127.0.0.1:8000
 run: setup static
@@ -42,6 +42,16 @@ bench: setup static
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(MANAGE) migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(MANAGE) seed_scale $(SCALE_ARGS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=false $(BIN)/python -m tests.bench.run $(BENCH)
+
+## load: the load and fault test on PostgreSQL/Redis of its own (tests/load/run.py, docs/performance.md); results in
+## var/load/<time>/. LOAD_SOURCE_DB=postgres://… copies a seed_scale database (read only) instead of seeding one;
+## LOAD_ARGS="--phases smoke" for a one-minute try
+load: setup $(VENV)/.load-installed
+	$(BIN)/python -m tests.load.run $(if $(LOAD_SOURCE_DB),--source-db $(LOAD_SOURCE_DB)) $(LOAD_ARGS)
+
+$(VENV)/.load-installed: requirements/load.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements/load.txt
+	touch $@
 
 ## worker / beat: Celery processes (need REDIS_URL)
 worker: setup

@@ -14,8 +14,8 @@ def count_queries(client, url: str) -> int:
 
 
 def assert_queries_flat(client, url: str, *, add_rows: Callable[[int], object], max_queries: int) -> int:
-    """Render `url` once to warm up, add rows with `add_rows(n)`, render, add more, render again: both within
-    `max_queries` and equal.
+    """Add rows with `add_rows(n)`, render `url` once to warm up, render, add more rows, render again: both
+    within `max_queries` and equal.
 
     Use it on every list page, e.g.
         assert_queries_flat(
@@ -23,8 +23,8 @@ def assert_queries_flat(client, url: str, *, add_rows: Callable[[int], object], 
             add_rows=lambda n: AppealFactory.create_batch(n, user=user), max_queries=12,
         )
     """
-    count_queries(client, url)  # warm-up: what a running process holds already (content types, site settings)
     add_rows(2)
+    count_queries(client, url)  # warm-up: what a running process holds already (content types, site settings)
     few = count_queries(client, url)
     add_rows(20)
     many = count_queries(client, url)

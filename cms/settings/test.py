@@ -21,12 +21,9 @@ if REDIS_URL:  # noqa: F405
 # The test servers find static files through the finders; nothing is collected.
 STATIC_ROOT = None
 
-# A second database standing in for the PostgreSQL replica, with the same tables; the router leaves it
-# alone unless a test turns REPLICA_READS on (tests/cms/test_replica.py).
-DATABASES["replica"] = {  # noqa: F405
-    **DATABASES["default"],  # noqa: F405
-    "NAME": f"{DATABASES['default']['NAME']}_replica",  # noqa: F405
-    "TEST": {"MIGRATE": False},  # its tables straight from the models, as replication would give them
-}
+# The replica's connection: a second connection to the test database, as a streaming replica is a second server
+# with the same rows. Tests tell which connection answered (tests/cms/test_replica.py); the router leaves it
+# alone unless a test turns REPLICA_READS on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 REPLICA_READS = False
 REPLICA_MIGRATE = True

@@ -83,3 +83,11 @@ def test_an_sms_goes_through_the_file_backend(template_dir, settings, tmp_path):
     [line] = (tmp_path / "sms-out" / "sms.log").read_text().splitlines()
     assert json.loads(line)["phone"] == "+79001234567" and json.loads(line)["text"] == "Код 54321"
     assert OutboxMessage.objects.get().user == user
+
+
+def test_a_letter_carries_its_outbox_id_so_a_second_delivery_can_be_told_apart(template_dir):
+    message = message_send(to="anna@example.com", template="greeting", context={"name": "Анна", "code": "1"})
+
+    [letter] = mail.outbox
+    assert letter.extra_headers["X-Outbox-Id"] == str(message.pk)
+    assert f"X-Outbox-Id: {message.pk}" in letter.message().as_string()
