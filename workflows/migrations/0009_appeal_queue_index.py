@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import workflows.models.indexes
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="appeal",
-            index=models.Index(
+            index=workflows.models.indexes.NullsFirstIndex(
                 models.OrderBy(models.F("paused_at"), nulls_first=True),
                 models.OrderBy(models.F("due_at")),
                 models.OrderBy(models.F("id")),

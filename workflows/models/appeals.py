@@ -42,6 +42,7 @@ from wagtail.fields import StreamField
 from backoffice.storage import private_storage
 
 from .appeals_form import STEP_BLOCKS, StepSpec, definition_problems, steps_from_raw
+from .indexes import NullsFirstIndex
 
 WORK = "workflows.work_appeal"
 ASSIGN = "workflows.assign_appeal"
@@ -557,7 +558,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="appeal_queue"),
             # The desk's queue as it opens: running clocks first, then by deadline (a partial index, so the first
             # page is read in order instead of sorting every open appeal).
-            models.Index(
+            NullsFirstIndex(
                 models.F("paused_at").asc(nulls_first=True),
                 models.F("due_at").asc(),
                 models.F("id").asc(),
