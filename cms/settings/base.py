@@ -256,6 +256,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task a killed worker held goes back to the queue once Redis's visibility timeout passes (kombu's default is an
+# hour: the load test's killed PDF renders came back only then). 30 minutes is above the longest task (the billing
+# run of 100 000 accounts takes about a minute) and the longest retry countdown, so nothing runs twice while alive.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Queues by kind of work (deploy/compose.yaml runs a worker for each): a one-time code never waits behind an

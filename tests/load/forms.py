@@ -96,7 +96,8 @@ class _Parser(HTMLParser):
             self.form.fields.extend((name, value) for value in chosen)
             self.select = None
         elif tag == "textarea" and self.textarea and self.form:
-            self.form.fields.append((self.textarea, self.textarea_text))
+            text = self.textarea_text
+            self.form.fields.append((self.textarea, text[1:] if text.startswith("\n") else text))  # as HTML parses it
             self.textarea = None
         elif tag == "button" and self.button and self.form:
             self.form.buttons.append((*self.button, " ".join(self.button_text.split())))

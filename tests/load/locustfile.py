@@ -134,7 +134,6 @@ class Browser(HttpUser):
 
 
 class Customer(Browser):
-    weight = 9
     wait_time = between(2, 8)
 
     def on_start(self):
@@ -299,9 +298,9 @@ class Customer(Browser):
 
 
 class Clerk(Browser):
-    """A clerk of the appeals desk (seed_scale's clerks) in the Wagtail admin."""
+    """A clerk of the appeals desk (seed_scale's clerks) in the Wagtail admin: one at every user count (LOAD_CLERKS)."""
 
-    weight = 1
+    fixed_count = int(os.environ.get("LOAD_CLERKS", "1"))
     wait_time = between(3, 10)
     _clerks = itertools.cycle(WORLD["clerks"])
 
@@ -385,9 +384,9 @@ if os.environ.get("LOAD_STEPS"):
                 "seconds": round(measured, 1),
                 "requests": len(times),
                 "rps": round(len(times) / measured, 2) if measured > 0 else 0,
-                "p50_ms": _p(durations, 0.50),
-                "p95_ms": _p(durations, 0.95),
-                "p99_ms": _p(durations, 0.99),
+                "p50_ms": round(_p(durations, 0.50), 1),
+                "p95_ms": round(_p(durations, 0.95), 1),
+                "p99_ms": round(_p(durations, 0.99), 1),
                 "server_errors": sum(1 for _ms, status, _e in times if status >= 500),
                 "failures": sum(1 for _ms, status, error in times if error or status >= 400 or status == 0),
             }

@@ -9,7 +9,7 @@ Celery worker for every queue and Celery beat. Phases (--phases, default "steps,
   steps   the user count stepped up (--steps, --step-seconds) until the p95 is over 300 ms or a server error
           comes; the last step that passed is the level of the next two phases (or --users)
   steady  --steady-seconds (600) at that level
-  faults  --fault-seconds (480) at that level with: Redis stopped for 60 s and started again, the Celery worker
+  faults  --fault-seconds (420) at that level with: Redis stopped for 60 s and started again, the Celery worker
           killed (SIGKILL) in the middle of a batch of PDF renders and a new one started, PostgreSQL restarted
 
 After every phase the script waits for the queues to drain, then checks the database against what the load sent
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from tests.load import services as svc
 
-DEFAULT_STEPS = "10,20,30,40,50,60,70"
+DEFAULT_STEPS = "4,8,12,16,20,24,28,32"
 SMOKE_SECONDS = 60
 
 
@@ -92,13 +92,14 @@ def setup(options) -> None:
 class Stack:
     """The running processes; each stopped by its own pid."""
 
-    def __init__(self):
+    def __init__(self, run_dir: Path):
         self.redis = self.sink = self.web = self.worker = self.beat = None
         self.workers = 0
+        self.mail = run_dir / "mail"  # the sink's letters of this run: mail/messages.jsonl
 
     def up(self) -> None:
         self.redis = svc.redis_process().start()
-        self.sink = svc.sink_process().start()
+        self.sink = svc.sink_process(self.mail).start()
         svc.wait_port(svc.REDIS_PORT)
         svc.wait_port(svc.SMTP_PORT)
         self.web = svc.web_process().start()
@@ -211,6 +212,16 @@ def requests_summary(folder: Path, faults: list[dict], grace: float) -> dict:
         entry["count"] += 1
         entry["last"] = row["t"]
         entry["statuses"][str(row["s"])] = entry["statuses"].get(str(row["s"]), 0) + 1
+    inside = {}
+    for begin, finish, name in windows:
+        window = sorted(row["ms"] for row in rows if begin <= row["t"] <= finish)
+        inside[name] = {
+            "from": _clock(begin),
+            "to": _clock(finish),
+            "requests": len(window),
+            "p95_ms": _q(window, 0.95) if window else None,
+            "max_ms": window[-1] if window else None,
+        }
     names: dict[str, list[float]] = {}
     for row in rows:
         names.setdefault(f"{row['m']} {row['n']}", []).append(row["ms"])
@@ -224,6 +235,7 @@ def requests_summary(folder: Path, faults: list[dict], grace: float) -> dict:
         "failed": len(failed),
         "server_errors": sum(1 for row in rows if row["s"] >= 500),
         "failed_during_faults": by_fault,
+        "during_faults": inside,
         "failed_outside_faults": [
             {"time": _clock(row["t"]), "request": f"{row['m']} {row['n']}", "status": row["s"], "error": row.get("e")}
             for row in unexpected
@@ -270,7 +282,7 @@ def phase(name: str, run_dir: Path, stack: Stack, options, *, users: int, second
         "users": users,
         "load": requests_summary(folder, faults, options.fault_grace),
         "drain": drained,
-        "checks": db("verify", mark_file, folder, svc.VAR / "mail" / "messages.jsonl"),
+        "checks": db("verify", mark_file, folder, stack.mail / "messages.jsonl"),
     }
     if steps and (folder / "steps.json").exists():
         result["steps"] = json.loads((folder / "steps.json").read_text())
@@ -370,6 +382,11 @@ def summary_md(results: dict) -> str:
                 f"  - step {step['users']} users: {step['rps']} req/s, p50 {step['p50_ms']} ms, p95 {step['p95_ms']} "
                 f"ms, p99 {step['p99_ms']} ms, 5xx {step['server_errors']}, {'pass' if step['passed'] else 'FAIL'}"
             )
+        for name, window in load.get("during_faults", {}).items():
+            lines.append(
+                f"  - {name} window {window['from']}–{window['to']}: {window['requests']} requests, "
+                f"p95 {window['p95_ms']} ms, slowest {window['max_ms']} ms"
+            )
         for name, fault in load.get("failed_during_faults", {}).items():
             lines.append(
                 f"  - during {name}: {fault['count']} failed {fault['statuses']} "
@@ -421,12 +438,12 @@ def main(argv=None) -> int:
     parser.add_argument("--step-seconds", type=int, default=90)
     parser.add_argument("--users", type=int, default=0, help="the level of steady and faults (default: from steps)")
     parser.add_argument("--steady-seconds", type=int, default=600)
-    parser.add_argument("--fault-seconds", type=int, default=480)
-    parser.add_argument("--fault-at", default="60,180,300", help="seconds into the faults phase: redis,worker,pg")
+    parser.add_argument("--fault-seconds", type=int, default=420)
+    parser.add_argument("--fault-at", default="60,160,280", help="seconds into the faults phase: redis,worker,pg")
     parser.add_argument("--redis-down", type=int, default=60)
     parser.add_argument("--pdf-batch", type=int, default=120)
     parser.add_argument("--fault-grace", type=float, default=30, help="seconds after a fault its failures count")
-    parser.add_argument("--drain-seconds", type=int, default=360)
+    parser.add_argument("--drain-seconds", type=int, default=240)
     parser.add_argument("--smoke-users", type=int, default=6)
     parser.add_argument("--fresh", action="store_true", help="drop the load cluster and build it again")
     parser.add_argument("--keep-up", action="store_true", help="leave the servers running (then: --down)")
@@ -439,7 +456,7 @@ def main(argv=None) -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     results = {"started": started.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "options": vars(options)}
     results["phases"] = []
-    stack = Stack()
+    stack = Stack(run_dir)
     try:
         setup(options)
         if options.phases == "setup":

@@ -215,8 +215,8 @@ def redis_process() -> Process:
     )
 
 
-def sink_process() -> Process:
-    return Process("smtp-sink", [BIN / "python", "-m", "tests.load.sink", "--port", SMTP_PORT, "--out", VAR / "mail"])
+def sink_process(out: Path) -> Process:
+    return Process("smtp-sink", [BIN / "python", "-m", "tests.load.sink", "--port", SMTP_PORT, "--out", out])
 
 
 def web_process() -> Process:
