@@ -82,6 +82,12 @@ def document_render_pdf(*, document: Document) -> bytes:
 
     Printed documents are legal Russian forms, so they are always rendered in Russian.
     """
+    template_name, data = document_template_and_data(document)
+    return render_cached(template_name=template_name, data=data)
+
+
+def document_template_and_data(document: Document) -> tuple[str, dict]:
+    """The template a document prints with and the data it fills in: what the PDF cache key is made of."""
     template_name = template_for(document)
     requisites = SupplierRequisites.load()
     with translation.override("ru"):
@@ -89,7 +95,7 @@ def document_render_pdf(*, document: Document) -> bytes:
             data = receipt_data(document=document, requisites=requisites)
         else:
             data = organisation_document_data(document=document, requisites=requisites)
-    return render_cached(template_name=template_name, data=data)
+    return template_name, data
 
 
 def payment_receipt_render_pdf(*, payment: Payment) -> bytes:

@@ -31,11 +31,9 @@ from backoffice.models import (  # noqa: E402
     Payment,
     Reading,
     SandboxNotification,
-    SupplierRequisites,
 )
 from backoffice.pdf import cache as pdf_cache  # noqa: E402
-from backoffice.pdf.data import organisation_document_data, receipt_data  # noqa: E402
-from backoffice.pdf.render import template_for  # noqa: E402
+from backoffice.pdf.render import document_template_and_data  # noqa: E402
 from backoffice.pdf.tasks import document_render_pdf_task  # noqa: E402
 from selfservice.forms.readings import input_name  # noqa: E402
 from workflows.models import Appeal  # noqa: E402
@@ -58,15 +56,7 @@ def sent_meters() -> list[int]:
 
 def _pdf_path(document: Document) -> Path:
     """Where document_render_pdf caches this document's PDF (the same key, computed without rendering)."""
-    from django.utils import translation
-
-    template_name = template_for(document)
-    requisites = SupplierRequisites.load()
-    with translation.override("ru"):
-        if template_name == "documents/receipt.html":
-            data = receipt_data(document=document, requisites=requisites)
-        else:
-            data = organisation_document_data(document=document, requisites=requisites)
+    template_name, data = document_template_and_data(document)
     return pdf_cache.pdf_cache_path(pdf_cache.pdf_cache_key(template_name=template_name, data=data))
 
 
