@@ -27,7 +27,9 @@ def django_db_serialized_rollback():
 
     A transactional test empties the tables when it ends; without this, the flush re-creates content types
     with new ids, and the next test that restores the serialized rows collides with them. pytest-django
-    reads this fixture's name; it changes nothing for ordinary (rolled back) tests.
+    reads this fixture's name; it changes nothing for ordinary (rolled back) tests. The rows are serialized at
+    start-up only for databases a `django_db(serialized_rollback=True)` marker names (the browser journeys do),
+    so keep those markers.
     """
 
 
