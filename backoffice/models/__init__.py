@@ -1,5 +1,6 @@
 from .accounts import Contract, ContractAttachment, ContractEmail, PersonalAccount
 from .acquiring import AcquirerCallback, AcquiringOrder, PaymentTarget, SavedCard
+from .audit import AuditAction, AuditChannel, AuditEntry, AuditImmutable
 from .billing import Balance, BillingRun, Document, DocumentLine, Payment, PaymentAllocation
 from .company import SupplierRequisites
 from .exchange import ImportJob
@@ -13,6 +14,10 @@ from .tariffs import BillingSettings, Tariff
 __all__ = [
     "AcquirerCallback",
     "AcquiringOrder",
+    "AuditAction",
+    "AuditChannel",
+    "AuditEntry",
+    "AuditImmutable",
     "Balance",
     "BillingRun",
     "BillingSettings",

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backoffice.middleware.AuditOriginMiddleware",  # where a change came from, for the audit trail
     "selfservice.middleware.IdentityGateMiddleware",  # the e-mail banner and the «Давайте познакомимся» gate
     "selfservice.signin_landing.SigninLandingMiddleware",  # after sign-in: «Новости» when there is unread news
     "django_ratelimit.middleware.RatelimitMiddleware",  # a blocked @ratelimit view answers with RATELIMIT_VIEW (429)
