@@ -1,6 +1,7 @@
 """The outbox: a message is a row written with the change that causes it and delivered after commit."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -91,3 +92,21 @@ def test_a_letter_carries_its_outbox_id_so_a_second_delivery_can_be_told_apart(t
     [letter] = mail.outbox
     assert letter.extra_headers["X-Outbox-Id"] == str(message.pk)
     assert f"X-Outbox-Id: {message.pk}" in letter.message().as_string()
+
+
+def test_with_the_broker_down_the_letter_waits_for_the_flush_and_the_change_stands(template_dir, settings):
+    """The web process does not wait for Redis: publishing gives up and the beat job's flush sends the letter."""
+    from cms.celery import app
+
+    closed_port = "redis://127.0.0.1:1/0"  # nothing listens there: the connection is refused at once
+    app.conf.update(task_always_eager=False, broker_url=closed_port)
+    try:
+        with transaction.atomic():
+            message_send(to="anna@example.com", template="greeting", context={"name": "Анна", "code": "7"})
+    finally:
+        app.conf.update(task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER, broker_url=settings.CELERY_BROKER_URL)
+        app._pool = None  # the next producer takes the pool of the settings' broker again
+
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.PENDING and mail.outbox == []
+    assert outbox_flush(older_than=timedelta(0)) == 1
+    assert [letter.to for letter in mail.outbox] == [["anna@example.com"]]

@@ -20,9 +20,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from backoffice.demo import tariff_history_create
 from backoffice.models import Branch, Contract, Customer, CustomerGroup, EnergyObject, Meter, MeteringPoint, Reading
 from backoffice.models.choices import CustomerKind, PriceCategory, ReadingKind, ReadingSource
 from backoffice.readings.integral import integral_template_write
+from backoffice.scale import SCALE_ORGANISATIONS, TARIFF_BASE
+from backoffice.services.periods import add_months
 from backoffice.services.readings import integral_file_store, integral_template_rows
 from selfservice.access import access_sync
 from selfservice.management.commands.seed_scale import BENCH_EMAIL
@@ -53,6 +56,10 @@ def _group() -> CustomerGroup:
             "window_ends_next_month": True,
         },
     )
+    # Tariffs as the scale organisations have them: a later billing run of the bench database bills these
+    # contracts too, and refuses a group without a tariff for the period.
+    first = add_months(datetime.date.today().replace(day=1), -24)
+    tariff_history_create(group=group, base=TARIFF_BASE[SCALE_ORGANISATIONS], first=first, last=datetime.date.today())
     return group
 
 
