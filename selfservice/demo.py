@@ -14,6 +14,7 @@ from django.utils import timezone
 from backoffice.demo import DEMO_ACCOUNT, DEMO_CONTRACT
 from backoffice.models import Contract, PersonalAccount
 from cms.models import AGREEMENT_SLUG, HomePage, StandardPage
+from workflows.staff_groups import BILLING_OPERATOR, SUPPORT
 
 from .access import access_sync
 from .models import ContractRole
@@ -27,6 +28,7 @@ class DemoLogin:
     role: str
     email: str
     fields: dict
+    group: str = ""  # a staff group the login is put in (workflows/staff_groups.py, Wagtail's «Editors»)
 
 
 DEMO_LOGINS = (
@@ -57,6 +59,19 @@ DEMO_LOGINS = (
         "Редактор сайта",
         "editor@demo.energokabinet.example",
         {"last_name": "Орлов", "first_name": "Илья", "is_staff": True},
+        group="Editors",  # created by Wagtail's own migrations
+    ),
+    DemoLogin(
+        "Поддержка",
+        "support@demo.energokabinet.example",
+        {"last_name": "Соколова", "first_name": "Елена", "is_staff": True},
+        group=SUPPORT,
+    ),
+    DemoLogin(
+        "Оператор расчётов",
+        "billing@demo.energokabinet.example",
+        {"last_name": "Волков", "first_name": "Дмитрий", "is_staff": True},
+        group=BILLING_OPERATOR,
     ),
 )
 
@@ -74,9 +89,9 @@ def demo_users_create() -> list[DemoLogin]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
-    editors = Group.objects.filter(name="Editors").first()  # created by Wagtail's own migrations
-    if editors:
-        editors.user_set.add(user_model.objects.get(email="editor@demo.energokabinet.example"))
+        group = Group.objects.filter(name=demo.group).first() if demo.group else None
+        if group:
+            group.user_set.add(user)
     return list(DEMO_LOGINS)
 
 

@@ -70,7 +70,11 @@ def redis_worker():
         with start_worker(
             # No ping task: it needs a result backend, which the project has none of; start_worker waits for
             # the worker to be ready anyway, and each test waits for its task's effect.
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=worker_queues()
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            queues=worker_queues(),
         ) as worker:
             yield worker
     finally:

@@ -157,8 +157,15 @@ def blank_value(model_field):
 class Importer:
     """Check a table against a resource and, when every row is right, store it in one transaction."""
 
-    def __init__(self, resource: ExchangeResource, table: Table, progress: Callable[[int, int, int], None] | None):
+    def __init__(
+        self,
+        resource: ExchangeResource,
+        table: Table,
+        progress: Callable[[int, int, int], None] | None,
+        on_written: Callable[[Outcome], None] | None = None,
+    ):
         self.resource = resource
+        self.on_written = on_written
         self.model = resource._meta.model
         self.table = table
         self.progress = progress or (lambda done, units, total: None)
@@ -422,6 +429,8 @@ class Importer:
                 writer.update(plan.changed, plan.update_fields)
                 writer.insert(plan.new)
                 self.resource.after_write(plan)
+                if self.on_written is not None:  # the audit entry, in the transaction of the rows it describes
+                    self.on_written(self.outcome)
         except IntegrityError as error:
             message = _("База отказалась сохранить данные (%(error)s). Ничего не сохранено: проверьте файл.")
             self.report(None, "", "", message % {"error": str(error).splitlines()[0]})
@@ -473,6 +482,9 @@ class Importer:
         return "" if raw is None else as_text(raw)
 
 
-def import_table(*, resource: ExchangeResource, table: Table, dry_run: bool, progress=None) -> Outcome:
-    """Check `table` against `resource` and store it whole unless `dry_run`; the outcome lists every problem."""
-    return Importer(resource, table, progress).run(dry_run=dry_run)
+def import_table(*, resource: ExchangeResource, table: Table, dry_run: bool, progress=None, on_written=None) -> Outcome:
+    """Check `table` against `resource` and store it whole unless `dry_run`; the outcome lists every problem.
+
+    `on_written(outcome)` is called inside the write's transaction once the rows are stored.
+    """
+    return Importer(resource, table, progress, on_written).run(dry_run=dry_run)

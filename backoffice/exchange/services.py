@@ -15,7 +15,8 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import ImportJob
+from ..models import AuditAction, ImportJob
+from ..services.audit import audit_record
 from .formats import FileError, count_rows, open_table, write_csv, write_xlsx
 from .importer import Issue, Outcome, import_table
 from .resources import RESOURCES, resource_for
@@ -117,7 +118,38 @@ def run_file(job: ImportJob, progress) -> Outcome:
             table = open_table(stored, job.original_name)
         except FileError as error:
             return Outcome(issues=[Issue(None, "", job.original_name, str(error))])
-        return import_table(resource=resource_for(job.resource), table=table, dry_run=job.dry_run, progress=progress)
+        resource = resource_for(job.resource)
+        return import_table(
+            resource=resource,
+            table=table,
+            dry_run=job.dry_run,
+            progress=progress,
+            on_written=lambda outcome: import_audit(job=job, title=str(resource.title), outcome=outcome),
+        )
+
+
+def import_audit(*, job: ImportJob, title: str, outcome: Outcome) -> None:
+    """«Загрузка данных»: one entry per file that was stored (never per row), with what it did."""
+    audit_record(
+        actor=job.created_by,
+        action=AuditAction.IMPORT,
+        summary=_("Загружен файл «%(name)s» (%(title)s): строк %(rows)s, добавлено %(created)s, обновлено %(updated)s")
+        % {
+            "name": job.original_name,
+            "title": title,
+            "rows": outcome.total,
+            "created": outcome.created,
+            "updated": outcome.updated,
+        },
+        subject=job,
+        changes={
+            _("Данные"): title,
+            _("Файл"): job.original_name,
+            _("Строк"): outcome.total,
+            _("Добавлено"): outcome.created,
+            _("Обновлено"): outcome.updated,
+        },
+    )
 
 
 def crash_outcome() -> Outcome:

@@ -29,6 +29,9 @@ RECENT_JOBS = 20
 @require_admin_access
 def index(request):
     """Upload a file (checked, or checked and stored), the recent jobs, and the exports."""
+    # The staff the menu item is shown to (wagtail_hooks/exchange.py); the rest get Wagtail's refusal.
+    if not (request.user.has_perm("backoffice.add_importjob") or request.user.has_perm("backoffice.view_importjob")):
+        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -56,8 +56,9 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
     action = models.CharField(_("действие"), max_length=32, choices=AuditAction.choices)
     summary = models.CharField(_("что сделано"), max_length=500)
-    # What: the object changed, as a content type and id with its name at that moment, and the details
-    # (changed fields as {"field": [old, new]}, amounts, counts) as JSON.
+    # What: the object changed, as a content type and id with its name at that moment, and the details as JSON,
+    # keyed by the labels a person reads: a changed field as {"Адрес": [было, стало]}, a fact as {"Сумма": "1 234,56 ₽"}
+    # (the values too as shown then, so the entry reads the same after the model or its choices change).
     content_type = models.ForeignKey(
         ContentType, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
     )

@@ -47,6 +47,7 @@ from ..models.choices import PaymentChannel, PaymentStatus
 from .balances import balances_refresh
 from .notifications import notification_send
 from .outbox import message_send
+from .payments import payment_audit
 
 log = logging.getLogger("backoffice.acquiring")
 
@@ -328,6 +329,7 @@ def payment_post(*, order: AcquiringOrder) -> bool:
         balances_refresh(contract_ids=[payment.contract_id])
     order.payment = payment
     paid_off = sum((allocation.amount for allocation in allocations), Decimal(0))
+    payment_audit(payment=payment, paid_off=paid_off, payer=order.user, documents=[a.document for a in allocations])
     log.info("Payment %s posted: %s, of it %s to documents", payment.number, payment.amount, paid_off)
     return True
 

@@ -17,7 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ..formatting import format_money
 from ..models import (
     BillingRun,
     BillingSettings,
@@ -32,6 +34,7 @@ from ..models import (
     SupplierRequisites,
     Tariff,
 )
+from ..models.audit import AuditAction
 from ..models.choices import (
     CHARGING_DOCUMENT_TYPES,
     ZONES_OF,
@@ -47,6 +50,7 @@ from ..models.choices import (
     ZoneSet,
 )
 from . import consumption as calc
+from .audit import audit_record
 from .balances import balances_refresh
 from .payments import credits_apply, document_reduce
 from .periods import add_months, day_of_month, month_end, month_start, period_title
@@ -150,6 +154,7 @@ def billing_run(*, period: datetime.date, user=None, run: BillingRun | None = No
                 vat_percent=SupplierRequisites.load().vat_percent,
             )
             _bill(context)
+            _audit(context, user=user or run.started_by)
     except Exception as error:
         run.status, run.error, run.finished_at = BillingRun.Status.FAILED, str(error), timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
@@ -158,6 +163,28 @@ def billing_run(*, period: datetime.date, user=None, run: BillingRun | None = No
     run.save(update_fields=["status", "stats", "finished_at"])
     logger.info("billing run %s for %s: %s", run.pk, period, run.stats)
     return run
+
+
+def _audit(context: Context, *, user) -> None:
+    """One entry per run, in its transaction: the period, what it created and how much it charged."""
+    stats = context.stats
+    documents, charged = stats.get("documents", 0), Decimal(stats.get("charged", "0"))
+    audit_record(
+        actor=user,
+        action=AuditAction.BILLING_RUN,
+        summary=_("Расчёт за %(period)s: документов %(documents)s, начислено %(charged)s")
+        % {"period": period_title(context.period), "documents": documents, "charged": format_money(charged)},
+        subject=context.run,
+        changes={
+            _("Период"): period_title(context.period),
+            _("Документов"): documents,
+            _("Из них корректировок"): stats.get("corrections", 0),
+            _("Начислено"): format_money(charged),
+            _("Показаний учтено"): stats.get("readings_billed", 0),
+            _("Расчётных показаний"): stats.get("estimated_registers", 0),
+            _("Зачтено платежей"): stats.get("allocations", 0),
+        },
+    )
 
 
 def _checked_period(period: datetime.date, *, this_run: BillingRun | None = None) -> datetime.date:

@@ -6,9 +6,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext as _
 
+from ..formatting import format_money
 from ..models import Document, Payment, PaymentAllocation
+from ..models.audit import AuditAction
 from ..models.choices import PaymentChannel, PaymentStatus, SalesKind
+from .audit import audit_customer_of, audit_record
 from .balances import balances_refresh
 
 
@@ -53,7 +57,34 @@ def payment_register(
     owner = {"account_ids": [account.pk]} if account else {"contract_ids": [contract.pk]}
     credits_apply(**owner, on=paid_on)
     balances_refresh(**owner)
+    payment.refresh_from_db(fields=["unallocated"])
+    payment_audit(payment=payment, paid_off=payment.amount - payment.unallocated)
     return payment
+
+
+def payment_audit(*, payment: Payment, paid_off: Decimal, payer=None, documents=()) -> None:
+    """«Платёж»: money reached an account or a contract. The bank posts it, so the entry has no actor (the payer,
+    when known, is named in the details)."""
+    owner = payment.account or payment.contract
+    changes = {
+        _("Сумма"): format_money(payment.amount),
+        _("Зачтено в документы"): format_money(paid_off),
+        _("Аванс / переплата"): format_money(payment.unallocated),
+        _("Способ"): str(payment.get_channel_display()),
+    }
+    if documents:
+        changes[_("Документы")] = ", ".join(document.number for document in documents)
+    if payer is not None:
+        changes[_("Плательщик")] = payer.email
+    audit_record(
+        actor=None,
+        action=AuditAction.PAYMENT,
+        summary=_("Проведён платёж № %(number)s на %(amount)s: %(owner)s")
+        % {"number": payment.number or payment.pk, "amount": format_money(payment.amount), "owner": owner},
+        subject=payment,
+        customer=audit_customer_of(payment),
+        changes=changes,
+    )
 
 
 def _owner_key(row) -> tuple:

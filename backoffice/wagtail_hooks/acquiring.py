@@ -5,7 +5,10 @@ and every notification the bank sent — the refused ones (wrong signature, amou
 Read-only: only the acquiring services write these rows.
 """
 
+import django_filters
+from django import forms
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -13,15 +16,25 @@ from wagtail.admin.menu import MenuItem
 
 from ..admin_filters import date_range_filter
 from ..models import AcquirerCallback, AcquiringOrder
+from ..services.acquiring import STUCK_AFTER
 from .catalog import BILLING_MENU_HOOK, ReadOnlyViewSet
 
 
 class AcquiringOrderFilterSet(WagtailFilterSet):
     created_at = date_range_filter("created_at", _("Создан"))
+    stuck = django_filters.BooleanFilter(
+        label=_("Зависли «В процессе»"), method="filter_stuck", widget=forms.CheckboxInput, initial=False
+    )
 
     class Meta:
         model = AcquiringOrder
         fields = ["status", "purpose", "mode", "provider"]
+
+    def filter_stuck(self, queryset, name, value):
+        """«В процессе» longer than the reconciliation waits (the dashboard's count of stuck payments, F-I2)."""
+        if not value:
+            return queryset
+        return queryset.filter(status=AcquiringOrder.Status.PENDING, created_at__lt=timezone.now() - STUCK_AFTER)
 
 
 class AcquiringOrderViewSet(ReadOnlyViewSet):

@@ -92,6 +92,7 @@ from ..models import (
     Tariff,
 )
 from ..models.choices import Quantity, ReadingKind, ReadingSource
+from ..services.audit import audit_staff_delete, audit_staff_save
 from ..services.periods import period_title
 from ..storage import private_file_response
 
@@ -325,8 +326,33 @@ class BackofficeInspectView(InspectView):
         return context
 
 
+class AuditedFormMixin:
+    """Every add and edit through a back-office form is an audit entry with the fields it changed («было → стало»),
+    written in the transaction Wagtail saves in; an edit that changed nothing writes none."""
+
+    audit_created = False
+
+    def save_instance(self):
+        instance = super().save_instance()
+        audit_staff_save(actor=self.request.user, form=self.form, created=self.audit_created)
+        return instance
+
+
+class BackofficeCreateView(AuditedFormMixin, CreateView):
+    audit_created = True
+
+
+class BackofficeEditView(AuditedFormMixin, EditView):
+    pass
+
+
 class BackofficeDeleteView(DeleteView):
-    """Deleting a row that documents or accounts still point at ends in a message, not a 500."""
+    """Deleting a row that documents or accounts still point at ends in a message, not a 500. The deletion is an
+    audit entry with what was deleted; a refused one leaves none (the same transaction rolls back)."""
+
+    def delete_action(self):
+        audit_staff_delete(actor=self.request.user, instance=self.object)
+        super().delete_action()
 
     def form_valid(self, form):
         try:
@@ -343,7 +369,7 @@ class BackofficeDeleteView(DeleteView):
             return redirect(reverse(self.index_url_name))
 
 
-class PrefilledCreateView(CreateView):
+class PrefilledCreateView(BackofficeCreateView):
     """«Добавить» links from an inspect page pass the parent: ?contract=12 fills the contract."""
 
     prefill_parameters = ()
@@ -383,6 +409,8 @@ class BackofficeViewSet(ModelViewSet):
     list_per_page = 50
     index_view_class = BackofficeIndexView
     inspect_view_class = BackofficeInspectView
+    add_view_class = BackofficeCreateView
+    edit_view_class = BackofficeEditView
     delete_view_class = BackofficeDeleteView
     inspect_template_name = "backoffice/admin/inspect.html"
     inspect_view_fields_exclude = ["id"]
@@ -628,11 +656,39 @@ class CustomerViewSet(BackofficeViewSet):
     url_prefix = "backoffice/customers"
     icon = "user"
     add_item_label = _("Добавить клиента")
-    list_display = ["__str__", "kind", "inn", "group", "phone", "email", "created_at"]
+    # «Карточка клиента» is the customer 360 view of workflows (backoffice may not import it: the URL by its name).
+    CARD_URL_NAME = "workflows_customer_card"
+    list_display = [
+        "__str__",
+        "kind",
+        "inn",
+        "group",
+        "phone",
+        "email",
+        "created_at",
+        Column(
+            "card",
+            label=_("Карточка"),
+            accessor=lambda customer: format_html(
+                '<a href="{}">{}</a>', CustomerViewSet.card_url(customer), _("Карточка клиента")
+            ),
+        ),
+    ]
     column_labels = {"__str__": _("Клиент")}
     filterset_class = CustomerFilterSet
     search_fields = ["last_name", "first_name", "middle_name", "full_name", "short_name", "inn", "email"]
     list_select_related = ("group",)
+
+    @staticmethod
+    def card_url(customer) -> str:
+        return reverse(CustomerViewSet.CARD_URL_NAME, args=[customer.pk])
+
+    class inspect_view_class(BackofficeInspectView):  # the attribute Wagtail reads: a class of its own here
+        @cached_property
+        def header_more_buttons(self):
+            url = CustomerViewSet.card_url(self.object)
+            return [*super().header_more_buttons, Button(_("Карточка клиента"), url=url, icon_name="user", priority=5)]
+
     list_export = [
         "get_kind_display",
         "display_name",
@@ -1207,7 +1263,7 @@ class ReadingGuardMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class ReadingEditView(ReadingGuardMixin, EditView):
+class ReadingEditView(ReadingGuardMixin, BackofficeEditView):
     refusal = _("Расчетные показания формирует расчёт периода; вручную их не меняют.")
 
     def allowed(self, reading):

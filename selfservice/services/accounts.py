@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from backoffice.models import Meter, Notification, Payment, PersonalAccount
+from backoffice.models import AuditAction, Meter, Notification, Payment, PersonalAccount
 from backoffice.models.choices import PaymentStatus
+from backoffice.services.audit import audit_record
 from backoffice.services.notifications import notification_send
 
 from ..access import access_sync
@@ -63,6 +64,18 @@ def account_link_create(
     )
     if created:
         access_sync(user=user, account=account)
+        audit_record(
+            actor=linked_by or user,
+            action=AuditAction.ACCOUNT_LINK,
+            summary=_("Лицевой счёт № %(number)s привязан к личному кабинету %(user)s")
+            % {"number": account.number, "user": user.email},
+            subject=link,
+            customer=account.customer_id,
+            changes={
+                _("Лицевой счёт"): [None, account.number],
+                _("Статус отношения к ЛС"): [None, str(link.get_relation_display())],
+            },
+        )
     return link, created
 
 
@@ -142,5 +155,14 @@ def account_link_update(*, link: AccountLink, group: str | None = None, note: st
 def account_link_remove(*, link: AccountLink) -> None:
     """«Удалить» a ЛС from the cabinet (seed 004 §4.2): the account and its records stay, the access goes."""
     user, account = link.user, link.account
+    audit_record(
+        actor=user,
+        action=AuditAction.ACCOUNT_UNLINK,
+        summary=_("Лицевой счёт № %(number)s удалён из личного кабинета %(user)s")
+        % {"number": account.number, "user": user.email},
+        subject=link,
+        customer=account.customer_id,
+        changes={_("Лицевой счёт"): [account.number, None]},
+    )
     link.delete()
     access_sync(user=user, account=account)

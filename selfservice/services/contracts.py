@@ -18,11 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.models import Contract
+from backoffice.models import AuditAction, Contract
+from backoffice.services.audit import audit_record
 from backoffice.services.outbox import message_send
 
 from ..access import access_sync
 from ..models import ContractBinding, ContractRole
+from .roles import role_revoke_audit
 
 
 def _token_hash(token: str) -> str:
@@ -101,13 +103,25 @@ def contract_bind_confirm(*, user, token: str) -> Contract:
     binding.delete()
     try:
         with transaction.atomic():
-            ContractRole.objects.create(user=user, contract=contract, role=ContractRole.Role.HEAD)
+            role = ContractRole.objects.create(user=user, contract=contract, role=ContractRole.Role.HEAD)
     except IntegrityError:  # somebody bound it in the meantime, or this user already has it
         raise ValidationError(
             _("Договор № %(number)s уже добавлен в личный кабинет. Доступ к нему выдаёт администратор договора.")
             % {"number": contract.number}
         ) from None
     access_sync(user=user, contract=contract)
+    audit_record(
+        actor=user,
+        action=AuditAction.ROLE_GRANT,
+        summary=_("Договор № %(number)s добавлен в личный кабинет %(user)s: роль «%(role)s»")
+        % {"number": contract.number, "user": user.email, "role": role.get_role_display()},
+        subject=role,
+        customer=contract.customer_id,
+        changes={
+            _("Роль"): [None, role.get_role_display()],
+            _("Подтверждён e-mail договора"): binding.email,
+        },
+    )
     return contract
 
 
@@ -123,7 +137,15 @@ def contract_remove(*, user, contract: Contract) -> None:
 
     An Администратор who removes the contract leaves it without one, so the others may ask for the role.
     """
-    ContractRole.objects.filter(user=user, contract=contract).delete()
+    role = ContractRole.objects.filter(user=user, contract=contract).select_related("contract").first()
+    if role is not None:
+        role_revoke_audit(
+            by=user,
+            contract_role=role,
+            summary=_("Договор № %(number)s удалён из личного кабинета %(user)s (роль «%(role)s»)")
+            % {"number": contract.number, "user": user.email, "role": role.get_role_display()},
+        )
+        role.delete()
     access_sync(user=user, contract=contract)
 
 

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from backoffice.models import Contract, Notification
+from backoffice.models import AuditAction, Contract, Notification
+from backoffice.services.audit import audit_record
 from backoffice.services.notifications import notification_send
 from backoffice.services.outbox import message_send
 
@@ -66,6 +67,7 @@ def role_assign(*, by, contract: Contract, email: str, role: str, energy_objects
     existing = ContractRole.objects.filter(user=user, contract=contract).first()
     if existing is not None and existing.role == Role.ADMINISTRATOR:
         raise ValidationError({"email": _("Роль администратора договора меняют специалисты сбытовой компании.")})
+    before = _role_state(existing) if existing is not None else None
     try:
         with transaction.atomic():
             contract_role, created = ContractRole.objects.update_or_create(
@@ -75,8 +77,66 @@ def role_assign(*, by, contract: Contract, email: str, role: str, energy_objects
         raise ValidationError({"email": _("У пользователя уже есть роль по этому договору.")}) from None
     contract_role.energy_objects.set([] if chosen == all_objects else chosen)
     access_sync(user=user, contract=contract)
+    after = {
+        _("Роль"): contract_role.get_role_display(),
+        _("Энергообъекты"): _objects_text(energy_object.code for energy_object in energy_objects)
+        if chosen != all_objects
+        else _objects_text(()),
+    }
+    _role_audit(by=by, contract_role=contract_role, before=before, after=after)
     _role_tell(contract_role=contract_role, created=created, invited=invited)
     return contract_role
+
+
+def _objects_text(codes) -> str:
+    """The energy objects a role reaches, as the roles table says it: codes, or the whole contract."""
+    codes = sorted(codes)
+    return ", ".join(codes) if codes else _("все энергообъекты договора")
+
+
+def _role_state(contract_role: ContractRole) -> dict:
+    codes = contract_role.energy_objects.values_list("code", flat=True)
+    return {_("Роль"): contract_role.get_role_display(), _("Энергообъекты"): _objects_text(codes)}
+
+
+def _role_audit(*, by, contract_role: ContractRole, before: dict | None, after: dict) -> None:
+    """«Выдана роль» for a new one, «Изменена роль» when the role or its objects changed; nothing if neither did."""
+    user, contract = contract_role.user, contract_role.contract
+    if before is None:
+        action = AuditAction.ROLE_GRANT
+        summary = _("Пользователю %(user)s назначена роль «%(role)s» по договору № %(number)s")
+        changes = {label: [None, value] for label, value in after.items()}
+    else:
+        changes = {label: [before[label], value] for label, value in after.items() if before[label] != value}
+        if not changes:
+            return
+        action = AuditAction.ROLE_CHANGE
+        summary = _("Изменена роль пользователя %(user)s по договору № %(number)s: «%(role)s»")
+    audit_record(
+        actor=by,
+        action=action,
+        summary=summary % {"user": user.email, "role": contract_role.get_role_display(), "number": contract.number},
+        subject=contract_role,
+        customer=contract.customer_id,
+        changes=changes,
+    )
+
+
+def role_revoke_audit(*, by, contract_role: ContractRole, summary: str, after_role: str | None = None) -> None:
+    """The audit entry of a role taken away (call it before the row is deleted) or lowered to `after_role`."""
+    before = _role_state(contract_role)
+    if after_role is None:
+        changes = {label: [value, None] for label, value in before.items()}
+    else:
+        changes = {_("Роль"): [before[_("Роль")], str(Role(after_role).label)]}
+    audit_record(
+        actor=by,
+        action=AuditAction.ROLE_REVOKE,
+        summary=summary,
+        subject=contract_role,
+        customer=contract_role.contract.customer_id,
+        changes=changes,
+    )
 
 
 def _role_tell(*, contract_role: ContractRole, created: bool, invited: bool) -> None:
@@ -114,6 +174,12 @@ def role_remove(*, by, contract_role: ContractRole) -> None:
     if contract_role.user_id == by.pk or contract_role.role == Role.ADMINISTRATOR:
         raise ValidationError(_("Свою роль удалить нельзя: удалите договор из личного кабинета."))
     user = contract_role.user
+    role_revoke_audit(
+        by=by,
+        contract_role=contract_role,
+        summary=_("Удалена роль «%(role)s» пользователя %(user)s по договору № %(number)s")
+        % {"role": contract_role.get_role_display(), "user": user.email, "number": contract.number},
+    )
     contract_role.delete()
     access_sync(user=user, contract=contract)
     notification_send(

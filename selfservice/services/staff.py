@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.models import OutboxMessage, PersonalAccount
+from backoffice.models import AuditAction, OutboxMessage, PersonalAccount
+from backoffice.services.audit import audit_record
 from backoffice.services.outbox import message_send
 
-from ..models import AccountLink
+from ..models import AccountLink, ContractRole
 from .accounts import account_link_create
 from .recovery import password_set_url
 
@@ -36,6 +37,15 @@ def _password_link_context(user) -> dict:
 def email_in_use(email: str) -> bool:
     """Any cabinet with this address, legacy ones included: the customer should recover that one instead."""
     return get_user_model().objects.filter(email__iexact=email.strip()).exists()
+
+
+def customer_of_user(user) -> int | None:
+    """The customer a portal user acts for, when there is exactly one (their accounts' and contracts' owner):
+    the 360 view of that customer then shows what staff did to the user's cabinet."""
+    links = AccountLink.objects.filter(user=user).order_by().values_list("account__customer_id", flat=True)
+    roles = ContractRole.objects.filter(user=user).order_by().values_list("contract__customer_id", flat=True)
+    customers = set(links.distinct()[:2]) | set(roles.distinct()[:2])
+    return customers.pop() if len(customers) == 1 else None
 
 
 def _refuse_closed(account: PersonalAccount) -> None:
@@ -74,6 +84,18 @@ def customer_register_by_staff(
         registered_by=by,
     )
     accounts = []
+    audit_record(
+        actor=by,
+        action=AuditAction.STAFF_ACTION,
+        summary=_("Сотрудник зарегистрировал личный кабинет %(email)s") % {"email": email},
+        subject=user,
+        customer=account.customer_id if account is not None else None,
+        changes={
+            _("E-mail"): [None, email],
+            _("ФИО"): [None, user.get_full_name() or None],
+            _("Телефон"): [None, str(phone) if phone else None],
+        },
+    )
     if account is not None:
         account_link_create(user=user, account=account, relation=relation, linked_by=by)
         accounts.append(account)
@@ -94,6 +116,13 @@ def password_link_send(*, user, by) -> OutboxMessage:
     """
     if user.anonymised_at is not None or not user.is_active:
         raise ValidationError(_("Аккаунт удалён или заблокирован: ссылку для смены пароля отправить нельзя."))
+    audit_record(
+        actor=by,
+        action=AuditAction.STAFF_ACTION,
+        summary=_("Отправлена ссылка для смены пароля на %(email)s") % {"email": user.email},
+        subject=user,
+        customer=customer_of_user(user),
+    )
     return message_send(
         to=user.email, template="password_reset_by_staff", context=_password_link_context(user), user=user
     )

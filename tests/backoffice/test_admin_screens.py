@@ -560,6 +560,7 @@ def test_menu_groups_screens_by_job():
 
     assert str(groups["backoffice-clients"].label) == "Клиенты"
     assert labels("backoffice-clients") == [
+        "Поиск клиента",  # workflows/wagtail_hooks/customer360.py, at the top
         "Клиенты",
         "Лицевые счета",
         "Договоры",

@@ -73,9 +73,8 @@ def test_postgresql_refuses_raw_sql_that_would_rewrite_history():
         "UPDATE backoffice_auditentry SET summary = 'x' WHERE id = %s",
         "DELETE FROM backoffice_auditentry WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="журнала аудита"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+        with pytest.raises(DatabaseError, match="журнала аудита"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
 
     assert AuditEntry.objects.get(pk=entry.pk).summary == "Изменён e-mail клиента"
 

@@ -32,10 +32,16 @@ RESULTS = Path(settings.BASE_DIR) / "var" / "bench" / "results.json"
 
 
 def bench_modules(only: list[str]):
+    """(name, run) of each bench_*.py module asked for, or of a bench a module names in its `BENCHES` dict
+    (`run dashboard` runs bench_backoffice's dashboard alone)."""
     for module in sorted(pkgutil.iter_modules(tests.bench.__path__), key=lambda m: m.name):
         name = module.name.removeprefix("bench_")
-        if module.name.startswith("bench_") and (not only or name in only):
-            yield name, importlib.import_module(f"tests.bench.{module.name}")
+        if not module.name.startswith("bench_"):
+            continue
+        if not only or name in only:
+            yield name, importlib.import_module(f"tests.bench.{module.name}").run
+        elif benches := getattr(importlib.import_module(f"tests.bench.{module.name}"), "BENCHES", {}):
+            yield from ((bench, run) for bench, run in benches.items() if bench in only)
 
 
 def main(only: list[str]) -> int:
@@ -46,9 +52,9 @@ def main(only: list[str]) -> int:
     results["dataset.users"] = {"value": get_user_model().objects.count(), "unit": "rows"}
     results["rounds"] = {"value": ROUNDS, "unit": "requests per page"}
     with override_settings(ROOT_URLCONF="tests.bench.urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
-        for name, module in bench_modules(only):
+        for name, run in bench_modules(only):
             print(f"… {name}", flush=True)
-            results.update(module.run())
+            results.update(run())
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     width = max(map(len, results))

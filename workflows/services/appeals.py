@@ -399,7 +399,7 @@ def _number_take(appeal: Appeal, now) -> None:
     appeal.number = f"{counter.last:07d}-{year % 100:02d}-{region}-{appeal.person_type}"
 
 
-def _submit(locked: Appeal, user, now) -> Appeal:
+def _submit(locked: Appeal, user, now, *, by=None) -> Appeal:
     if not has_transition_perm(locked.submit, user):
         if locked.user_id != user.pk:
             raise PermissionDenied
@@ -412,7 +412,7 @@ def _submit(locked: Appeal, user, now) -> Appeal:
         appeal=locked, author=user, from_staff=False, text=locked.text, created_at=now
     )
     locked.files.filter(message=None, purpose=AppealFile.Purpose.ATTACHMENT).update(message=message)
-    transition_log_write(subject=locked, transition="submit", source=State.DRAFT, target=locked.state, by=user)
+    transition_log_write(subject=locked, transition="submit", source=State.DRAFT, target=locked.state, by=by or user)
     _read(locked, user, now)
     notification_send(
         user=user,
@@ -822,3 +822,55 @@ def appeals_close_resolved(*, now=None) -> int:
             _tell(locked, _("Обращение № %(number)s закрыто"), _("Срок, в который его можно было возобновить, истёк."))
             closed += 1
     return closed
+
+
+# --- Staff on a customer's behalf ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_open_on_behalf(
+    *,
+    by,
+    user,
+    topic: AppealTopic,
+    text: str,
+    contract: Contract | None = None,
+    account: PersonalAccount | None = None,
+    customer=None,
+) -> Appeal:
+    """«Создать обращение от имени клиента» (the customer's card): a clerk files what the customer said on the phone
+    or at the office. The appeal is the customer's (`user` is its author and sees it in the portal, on a contract or
+    ЛС of their cabinet) and goes straight to «Новая» with its number; the log and the audit trail name the clerk.
+
+    Only topics without steps of their own and without a signature can be filed so: the rest the customer fills in.
+    `customer` names whose card shows the audit entry when the appeal has no contract or ЛС.
+    """
+    from backoffice.models.audit import AuditAction  # the audit trail is written here only
+    from backoffice.services.audit import audit_record
+
+    if not by.has_perm(WORK):
+        raise PermissionDenied
+    rules = _leaf_rules(topic)
+    if rules.handover or rules.steps or rules.signature_required:
+        raise ValidationError(
+            {"topic": _("По этой теме обращение заполняет сам клиент в личном кабинете: выберите другую тему.")}
+        )
+    try:
+        appeal = appeal_classify(user=user, topic=topic, contract=contract, account=account)
+    except PermissionDenied:
+        raise ValidationError({"owner": _("Этого договора или лицевого счёта нет в кабинете клиента.")}) from None
+    locked = appeal_draft_text_save(appeal=appeal, user=user, text=text)
+    if not locked.text:
+        raise ValidationError({"text": _("Заполните поле")})
+    _submit(locked, user, timezone.now(), by=by)
+    owner = locked.contract or locked.account
+    audit_record(
+        actor=by,
+        action=AuditAction.STAFF_ACTION,
+        summary=_("Обращение № %(number)s создано от имени клиента %(user)s")
+        % {"number": locked.number, "user": user.get_full_name() or user.email},
+        subject=locked,
+        customer=owner.customer_id if owner is not None else customer,
+        changes={"topic": locked.topic_path, "author": user.email},
+    )
+    return locked

@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from backoffice.models import Contract, Notification
+from backoffice.models import AuditAction, Contract, Notification
+from backoffice.services.audit import audit_record
 from backoffice.services.notifications import notification_send
 from backoffice.uploads import attachment_validate
 from selfservice.access import access_sync
 from selfservice.models import ContractRole
+from selfservice.services.roles import role_revoke_audit
 
 from ..models import AdministratorRequest, AdministratorRequestMessage
 from .history import transition_log_write
@@ -160,6 +162,7 @@ def administrator_request_grant(*, request, by, seen_state=None, comment: str = 
     role = ContractRole.objects.filter(user=locked.user, contract=locked.contract).first()
     if role is None:
         raise GrantRefused(_("Пользователь удалил договор из личного кабинета: выдать роль нельзя."))
+    before = role.get_role_display()
     role.role, role.granted_by = Role.ADMINISTRATOR, by
     try:
         with transaction.atomic():
@@ -168,6 +171,15 @@ def administrator_request_grant(*, request, by, seen_state=None, comment: str = 
         raise GrantRefused(_("У договора уже есть администратор.")) from None
     role.energy_objects.clear()
     access_sync(user=locked.user, contract=locked.contract)
+    audit_record(
+        actor=by,
+        action=AuditAction.ROLE_GRANT,
+        summary=_("Пользователю %(user)s выдана роль «Администратор» по договору № %(number)s")
+        % {"user": locked.user.email, "number": locked.contract.number},
+        subject=role,
+        customer=locked.contract.customer_id,
+        changes={_("Роль"): [before, role.get_role_display()], _("Энергообъекты"): _("все энергообъекты договора")},
+    )
     return locked
 
 
@@ -199,8 +211,20 @@ def administrator_request_revoke(*, request, by, seen_state=None, comment: str) 
         comment=comment.strip(),
         title=_("Роль «Администратор» по договору № %(number)s отозвана"),
     )
-    ContractRole.objects.filter(user=locked.user, contract=locked.contract, role=Role.ADMINISTRATOR).update(
-        role=Role.HEAD, granted_by=by
+    role = (
+        ContractRole.objects.filter(user=locked.user, contract=locked.contract, role=Role.ADMINISTRATOR)
+        .select_related("contract")
+        .first()
     )
+    if role is not None:  # the user may have removed the contract from the cabinet meanwhile
+        role_revoke_audit(
+            by=by,
+            contract_role=role,
+            summary=_("Отозвана роль «Администратор» пользователя %(user)s по договору № %(number)s")
+            % {"user": locked.user.email, "number": locked.contract.number},
+            after_role=Role.HEAD,
+        )
+        role.role, role.granted_by = Role.HEAD, by
+        role.save(update_fields=["role", "granted_by"])
     access_sync(user=locked.user, contract=locked.contract)
     return locked

@@ -1,3 +1,3 @@
 """The workflows' staff screens in the Wagtail admin, one module per queue (each registers its own viewset)."""
 
-from . import activation, appeals, grants, interval_acts, mailings, orders  # noqa: F401
+from . import activation, appeals, customer360, dashboard, grants, interval_acts, mailings, orders, reports  # noqa: F401

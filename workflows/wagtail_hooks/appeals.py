@@ -37,7 +37,6 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
@@ -790,27 +789,6 @@ class DeskMenuItem(MenuItem):
         return request.user.has_perm(VIEW)
 
 
-class AppealsHomePanel(Component):
-    """The admin's dashboard (F-I2): the desk's counts for whoever works appeals."""
-
-    name = "appeals"
-    template_name = "workflows/admin/appeals_home_panel.html"
-    order = 90
-
-    def get_context_data(self, parent_context):
-        request = parent_context["request"]
-        context = super().get_context_data(parent_context)
-        index = reverse(appeal_viewset.get_url_name("index"))
-        context.update(
-            {
-                "counts": desk_counts(user=request.user),
-                "index_url": index,
-                "desk_url": reverse("workflows_appeals_desk"),
-            }
-        )
-        return context
-
-
 class AppealsMenu(ViewSetGroup):
     """«Обращения»: the queue, «Сводка» and «Классификатор» (other modules may add through APPEALS_MENU_HOOK)."""
 
@@ -835,9 +813,3 @@ def register_desk_url():
 @hooks.register(APPEALS_MENU_HOOK)
 def register_desk_menu_item():
     return DeskMenuItem(_("Сводка"), reverse("workflows_appeals_desk"), name="appeals-desk", icon_name="table", order=5)
-
-
-@hooks.register("construct_homepage_panels")
-def add_appeals_panel(request, panels):
-    if request.user.has_perm(VIEW):
-        panels.append(AppealsHomePanel())
