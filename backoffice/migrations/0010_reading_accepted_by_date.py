@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('backoffice', '0009_customer_search_indexes'),
+        ("backoffice", "0009_customer_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='reading',
-            index=models.Index(condition=models.Q(('status', 'accepted')), fields=['taken_on', 'meter'], include=('kind',), name='reading_accepted_by_date'),
+            model_name="reading",
+            index=models.Index(
+                condition=models.Q(("status", "accepted")),
+                fields=["taken_on", "meter"],
+                include=("kind",),
+                name="reading_accepted_by_date",
+            ),
         ),
     ]
