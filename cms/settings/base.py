@@ -176,7 +176,14 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
 AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "selfservice.services.signin.axes_username"  # «Anna@X » and «anna@x» are one login
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The visitor's address, for sign-in lockouts, rate limits, signatures and the audit trail (django-ipware through
+# axes). Behind PROXY_COUNT proxies (nginx: X-Forwarded-For $proxy_add_x_forwarded_for) it is the address the
+# proxies appended to X-Forwarded-For; ipware counts only the proxies listed there, and the last one is REMOTE_ADDR.
+# Without a proxy the header is the visitor's to forge, so only REMOTE_ADDR counts. (Before, without ipware
+# installed, every visitor behind nginx had the proxy's address: the load test's customers shared one limit.)
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = max(PROXY_COUNT - 1, 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
 AXES_LOCKOUT_CALLABLE = "selfservice.views.signin.lockout_response"  # redirects to «login_locked»
 AXES_VERBOSE = False
 CAPTCHA_LENGTH = 5

@@ -55,6 +55,7 @@ from ..forms.appeals import (
     SigningCodeForm,
 )
 from ..selectors import accounts_for, contracts_for, energy_objects_for
+from ..services.signin import client_ip
 
 PER_PAGE = 30
 
@@ -81,11 +82,9 @@ ACCESS_STATE_FAMILY = {
 
 
 def _client_ip(request) -> str | None:
-    # Behind the proxy the production settings trust (SECURE_PROXY_SSL_HEADER), REMOTE_ADDR is the proxy's; the
-    # first address of X-Forwarded-For is the customer's.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return address or None
+    # The signer's address as sign-in and the audit trail see it: behind PROXY_COUNT proxies the one the last proxy
+    # appended to X-Forwarded-For (the first one is whatever the browser sent, so anyone's to forge).
+    return client_ip(request) or None
 
 
 # --- The list -----------------------------------------------------------------------------------------------------

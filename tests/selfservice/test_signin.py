@@ -1,6 +1,9 @@
 """«Вход» (F-A4): e-mail or old login, «Запомнить меня», the captcha after failures, the lockout, the rate limit."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -279,3 +282,37 @@ def test_more_than_thirty_sign_in_posts_a_minute_from_one_address_are_refused(cl
     assert refused.status_code == 429
     assert "Слишком много попыток. Подождите несколько минут и повторите." in refused.content.decode()
     assert client.post(LOGIN, {}, REMOTE_ADDR="10.0.0.6").status_code == 200
+
+
+def behind_nginx(settings):
+    """The settings production computes for PROXY_COUNT=1 (cms/settings/base.py), checked below."""
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+
+def test_proxy_count_one_reads_the_address_nginx_appended():
+    script = "import cms.settings.base as s; print(s.AXES_IPWARE_PROXY_COUNT, s.AXES_IPWARE_META_PRECEDENCE_ORDER)"
+    for proxies, expected in (("1", "0 ('HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR')"), ("0", "0 ('REMOTE_ADDR',)")):
+        environment = {**os.environ, "PROXY_COUNT": proxies, "DJANGO_SETTINGS_MODULE": "cms.settings.base"}
+        run = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True)
+        assert run.stdout.strip() == expected, run.stderr
+
+
+def test_behind_the_proxy_each_customer_has_a_limit_of_their_own(client, settings):
+    behind_nginx(settings)
+    for _ in range(30):
+        assert client.post(LOGIN, {}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+    assert client.post(LOGIN, {}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+    # Another customer behind the same nginx is not refused: the limit is theirs, not the proxy's.
+    assert client.post(LOGIN, {}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 200
+
+
+def test_an_address_a_browser_puts_in_front_does_not_buy_a_fresh_limit(client, settings):
+    behind_nginx(settings)
+    for number in range(30):
+        forged = f"203.0.113.{number}, 198.51.100.7"  # what nginx forwards when the browser sent its own header
+        assert client.post(LOGIN, {}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forged).status_code == 200
+    assert (
+        client.post(LOGIN, {}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.7").status_code
+        == 429
+    )
