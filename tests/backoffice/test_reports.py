@@ -3,14 +3,12 @@ downloaded workbook, the filters, the Russian messages for wrong filters, the ri
 
 import datetime
 import io
-import re
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
 from django.test import RequestFactory
-from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.admin.menu import admin_menu
 
@@ -23,6 +21,7 @@ from backoffice.models.choices import (
     SalesKind,
 )
 from tests.backoffice import factories as f
+from tests.backoffice.reports_kit import report_menu, rows_of
 from tests.factories import UserFactory
 from tests.querycount import assert_queries_flat
 
@@ -45,27 +44,6 @@ def boss(client):
     user = staff("backoffice.view_reading", "backoffice.view_balance", "backoffice.view_payment")
     client.force_login(user)
     return user
-
-
-def report_menu(user) -> list[str]:
-    """The labels of «Отчёты» as the admin's menu shows them to `user` (empty when the menu is hidden)."""
-    reverse("wagtailadmin_home")  # loads the admin URLs, which register the hooks
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    items = {item.name: item for item in admin_menu.menu_items_for_request(request)}
-    if "backoffice-reports" not in items:
-        return []
-    return [str(item.label) for item in items["backoffice-reports"].menu.menu_items_for_request(request)]
-
-
-def rows_of(html: str) -> list[list[str]]:
-    start = html.index('class="listing"')
-    table = html[start : html.index("</table>", start)]
-    rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
-        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
-        rows.append([cell.replace("\xa0", " ") for cell in cells])
-    return rows
 
 
 def workbook(response):

@@ -7,13 +7,11 @@ import io
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
-from django.test import RequestFactory
-from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
-from wagtail.admin.menu import admin_menu
 
 from tests.backoffice.factories import PersonalAccountFactory
+from tests.backoffice.reports_kit import report_menu, rows_of
 from tests.factories import UserFactory
 from tests.querycount import assert_queries_flat
 from tests.selfservice.cabinet import link_account
@@ -68,29 +66,6 @@ def march(customer, desk):
         appeal_resolve(appeal=quick, by=desk, comment="Готово")
     with time_machine.travel(START + 4 * DAY, tick=False):
         appeal_resolve(appeal=slow, by=desk, comment="Готово, с опозданием")
-
-
-def report_menu(user) -> list[str]:
-    """The labels of «Отчёты» as the admin's menu shows them to `user` (empty when the menu is hidden)."""
-    reverse("wagtailadmin_home")  # loads the admin URLs, which register the hooks
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    items = {item.name: item for item in admin_menu.menu_items_for_request(request)}
-    if "backoffice-reports" not in items:
-        return []
-    return [str(item.label) for item in items["backoffice-reports"].menu.menu_items_for_request(request)]
-
-
-def rows_of(html: str) -> list[list[str]]:
-    import re
-
-    start = html.index('class="listing"')
-    table = html[start : html.index("</table>", start)]
-    rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
-        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
-        rows.append([cell.replace("\xa0", " ") for cell in cells])
-    return rows
 
 
 def test_the_page_shows_each_theme_with_its_sla(client, desk, march):
