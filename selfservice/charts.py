@@ -8,9 +8,9 @@ figures are printed as a table under the chart for screen readers and for anyone
 from dataclasses import dataclass
 from decimal import Decimal
 
+from backoffice.charts import MONTHS_SHORT, bar_length, bar_scale
 from backoffice.formatting import NBSP, format_money
 
-MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 MONTHS = (
     "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь",
     "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь",
@@ -60,26 +60,15 @@ class Label:
     text: str
 
 
-def _scale(values) -> Decimal:
-    top = max((value for value in values if value > 0), default=Decimal(0))
-    return top or Decimal(1)
-
-
-def _height(value: Decimal, scale: Decimal, full: int) -> float:
-    if value <= 0:
-        return 0.0
-    return max(round(float(value / scale) * full, 1), 1.5)  # a tiny amount still shows as a sliver
-
-
 def invoices_payments_chart(months) -> dict:
     """«График счетов и оплат»: invoiced above the axis, paid below it, one pair per month."""
-    scale = _scale([m.charged for m in months] + [m.paid for m in months])
+    scale = bar_scale([m.charged for m in months] + [m.paid for m in months])
     axis = TOP + HALF
     bars, labels = [], []
     for index, month in enumerate(months):
         x = LEFT + index * SLOT + (SLOT - BAR) / 2
-        up = _height(month.charged, scale, HALF)
-        down = _height(month.paid, scale, HALF)
+        up = bar_length(month.charged, scale, HALF)
+        down = bar_length(month.paid, scale, HALF)
         name = month_title(month.month)
         bars.append(Bar(x, axis - up, up, f"{name}: выставлено {format_money(month.charged)}", "chart__bar--charged"))
         bars.append(Bar(x, axis, down, f"{name}: оплачено {format_money(month.paid)}", "chart__bar--paid"))
@@ -106,10 +95,10 @@ def consumption_chart(totals: dict) -> dict:
     billed = [value for value in values if value > 0]
     highest = max(billed, default=None)
     lowest = min(billed, default=None)
-    scale = _scale(values)
+    scale = bar_scale(values)
     bars, labels = [], []
     for index, (month, value) in enumerate(totals.items()):
-        height = _height(value, scale, HEIGHT)
+        height = bar_length(value, scale, HEIGHT)
         css = "chart__bar--consumption"
         if value and value == highest:
             css += " chart__bar--highest"

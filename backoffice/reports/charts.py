@@ -1,6 +1,6 @@
-"""The reports' bar charts, drawn on the server as SVG like the portal's (selfservice/charts.py, which backoffice may
-not import): no chart library, no JavaScript, every bar with a <title> tooltip, and the same figures in the table
-under the chart. templates/backoffice/admin/reports/chart.html draws the geometry computed here.
+"""The reports' bar charts, drawn on the server as SVG like the portal's (selfservice/charts.py; what both need
+is in backoffice/charts.py): no chart library, no JavaScript, every bar with a <title> tooltip, and the same figures
+in the table under the chart. templates/backoffice/admin/reports/chart.html draws the geometry computed here.
 
 `column_chart` stands bars side by side (days, periods, age buckets), `bar_chart` lays them along (topics, whose
 names are long). Both stack the series of one label (payment channels, portal and other sources).
@@ -9,6 +9,8 @@ names are long). Both stack the series of one label (payment channels, portal an
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+
+from ..charts import bar_length, bar_scale
 
 WIDTH = 900
 TOP = 22
@@ -37,17 +39,6 @@ class Label:
     text: str
 
 
-def _scale(totals) -> Decimal:
-    top = max((Decimal(value) for value in totals if value and value > 0), default=Decimal(0))
-    return top or Decimal(1)
-
-
-def _length(value, scale: Decimal, full: float) -> float:
-    if not value or value <= 0:
-        return 0.0
-    return max(round(float(Decimal(value) / scale) * full, 1), 1.5)  # a tiny figure still shows as a sliver
-
-
 def column_chart(*, labels: list[str], titles: list[str], series: list[str], values: list[list], text, scale_text):
     """Vertical bars: `values[i][s]` is series s at label i; `text(value)` prints a figure for the tooltip."""
     count = len(labels)
@@ -55,14 +46,14 @@ def column_chart(*, labels: list[str], titles: list[str], series: list[str], val
     bar = min(max(round(slot * 0.65, 1), 3), 48)
     every = max(1, math.ceil(count / 24))  # no more than 24 labels under the axis
     totals = [sum((Decimal(v or 0) for v in stack), Decimal(0)) for stack in values]
-    scale = _scale(totals)
+    scale = bar_scale(totals)
     axis = TOP + HEIGHT
     bars, texts = [], []
     for index, stack in enumerate(values):
         x = LEFT + index * slot + (slot - bar) / 2
         y = axis
         for number, value in enumerate(stack):
-            length = _length(value, scale, HEIGHT)
+            length = bar_length(value, scale, HEIGHT)
             if length:
                 y -= length
                 title = f"{titles[index]}: {series[number]} — {text(value)}" if len(series) > 1 else None
@@ -85,13 +76,13 @@ def column_chart(*, labels: list[str], titles: list[str], series: list[str], val
 def bar_chart(*, labels: list[str], series: list[str], values: list[list], text, scale_text):
     """Horizontal bars, one row per label (its name at the left)."""
     totals = [sum((Decimal(v or 0) for v in stack), Decimal(0)) for stack in values]
-    scale = _scale(totals)
+    scale = bar_scale(totals)
     bars, texts = [], []
     for index, stack in enumerate(values):
         y = TOP + index * ROW
         x = NAME_WIDTH
         for number, value in enumerate(stack):
-            length = _length(value, scale, BAR_AREA)
+            length = bar_length(value, scale, BAR_AREA)
             if length:
                 bars.append(
                     Bar(x, y + 4, length, ROW - 8, f"{labels[index]}: {series[number]} — {text(value)}", number)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..admin_filters import PeriodField
+from ..charts import MONTHS_SHORT
 from ..models import CustomerGroup, Meter, Reading
 from ..models.choices import MeterStatus, ReadingKind, ReadingSource, ReadingStatus
 from ..services.periods import add_months, month_end, month_start, period_title
@@ -32,7 +33,6 @@ from .charts import column_chart
 from .common import COUNT, PERCENT, PERIOD, TEXT, Column, Report, Result, number_text, percent
 
 MAX_MONTHS = 24
-SHORT_MONTHS = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 
 
 def _default_from():
@@ -191,7 +191,7 @@ class ReadingsReport(Report):
                 % {"period": period_title(period), "expected": expected, "rate": shown}
             )
         chart = column_chart(
-            labels=[f"{SHORT_MONTHS[period.month - 1]} {period:%y}" for period in periods],
+            labels=[f"{MONTHS_SHORT[period.month - 1]} {period:%y}" for period in periods],
             titles=titles,
             series=[str(_("через ЛКК")), str(_("другими способами"))],
             values=[figures[:2] for figures in by_period.values()],
