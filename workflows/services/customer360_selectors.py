@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import phonenumbers
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from backoffice.audit_selectors import audit_entries_for_customer
 from backoffice.models import (
@@ -91,14 +91,10 @@ class CustomerSearch:
 
 
 def _phone_e164(text: str) -> str | None:
-    """The query as a phone the project stores (E.164, Russia by default), or None if it is not a valid one."""
-    try:
-        number = phonenumbers.parse(text, "RU")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """The query as a phone the project stores (E.164, PHONENUMBER_DEFAULT_REGION), or None if it is not a valid one:
+    read as the phone fields read it."""
+    number = phone_to_python(text)
+    return number.as_e164 if number and number.is_valid() else None
 
 
 def _customers_of_users(users):
