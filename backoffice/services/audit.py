@@ -124,11 +124,6 @@ def _person_name(user) -> str:
     return f"{full_name} <{email}>" if full_name else email
 
 
-def field_changes(before: dict, after: dict) -> dict:
-    """{"field": [old, new]} for the fields whose value differs: the «what» of a staff edit."""
-    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
-
-
 # --- Whose: the customer a changed object belongs to ---------------------------------------------------------------
 
 # The foreign keys that lead from an object up to its customer, tried in this order: a reading → its meter → the

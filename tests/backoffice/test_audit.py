@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from backoffice.models import AuditAction, AuditChannel, AuditEntry, AuditImmutable
-from backoffice.services.audit import audit_origin, audit_record, field_changes, origin_from_request
+from backoffice.services.audit import audit_origin, audit_record, origin_from_request
 from tests.backoffice.factories import OrganisationFactory
 from tests.conftest import require_service
 from tests.factories import UserFactory
@@ -24,7 +24,7 @@ def an_entry(**kwargs):
         summary="Изменён e-mail клиента",
         subject=customer,
         customer=customer,
-        changes=field_changes({"email": "old@example.test"}, {"email": "new@example.test"}),
+        changes={"email": ["old@example.test", "new@example.test"]},
     )
     return audit_record(**{**defaults, **kwargs})
 
