@@ -1,6 +1,6 @@
 """Request middleware of the back office."""
 
-from .services.audit import audit_origin, origin_from_request
+from .services.audit import audit_request
 
 
 class AuditOriginMiddleware:
@@ -10,5 +10,5 @@ class AuditOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with audit_origin(origin_from_request(request)):
+        with audit_request(request):
             return self.get_response(request)

@@ -40,7 +40,8 @@ class AuditOrigin:
     user_agent: str = ""
 
 
-_origin: contextvars.ContextVar[AuditOrigin | None] = contextvars.ContextVar("audit_origin", default=None)
+# The request being served: where it came from is worked out only when an entry is written, not on every request.
+_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
 
 
 def origin_from_request(request) -> AuditOrigin:
@@ -58,18 +59,19 @@ def origin_from_request(request) -> AuditOrigin:
 
 
 @contextmanager
-def audit_origin(origin: AuditOrigin):
-    token = _origin.set(origin)
+def audit_request(request):
+    """The entries written inside say they came from `request` (AuditOriginMiddleware wraps every request)."""
+    token = _request.set(request)
     try:
         yield
     finally:
-        _origin.reset(token)
+        _request.reset(token)
 
 
 def _current_origin() -> AuditOrigin:
-    origin = _origin.get()
-    if origin is not None:
-        return origin
+    request = _request.get()
+    if request is not None:
+        return origin_from_request(request)
     from celery import current_task  # a worker's task: no request, but not a person at a console either
 
     if current_task and current_task.request.id and not current_task.request.is_eager:

@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from backoffice.models import AuditAction, AuditChannel, AuditEntry, AuditImmutable
-from backoffice.services.audit import audit_origin, audit_record, origin_from_request
+from backoffice.services.audit import audit_record, audit_request
 from tests.backoffice.factories import OrganisationFactory
 from tests.conftest import require_service
 from tests.factories import UserFactory
@@ -33,7 +33,7 @@ def test_an_entry_says_who_what_whose_and_from_where():
     request = RequestFactory().post(
         "/admin/backoffice/customer/edit/1/", REMOTE_ADDR="198.51.100.4", HTTP_USER_AGENT="Firefox/140"
     )
-    with audit_origin(origin_from_request(request)):
+    with audit_request(request):
         entry = an_entry()
 
     entry = AuditEntry.objects.get(pk=entry.pk)
